@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers for the guest test programs; see lib.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "lib.h"
+
+long page_size;
+int test_failures;
+static const char *test_name = "?";
+
+static void vout(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	printf("%s%s\n", prefix, buf);
+	fflush(stdout);
+}
+
+void tinfo(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vout("# ", fmt, ap);
+	va_end(ap);
+}
+
+void tfail_at(const char *file, int line, const char *fmt, ...)
+{
+	char prefix[128];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "not ok: %s: %s:%d: ", test_name, file, line);
+	va_start(ap, fmt);
+	vout(prefix, fmt, ap);
+	va_end(ap);
+	test_failures++;
+}
+
+void tskip(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vout("# SKIP: ", fmt, ap);
+	va_end(ap);
+	exit(TEST_SKIP);
+}
+
+void tfatal_at(const char *file, int line, const char *fmt, ...)
+{
+	char prefix[128];
+	va_list ap;
+
+	snprintf(prefix, sizeof(prefix), "not ok: %s: %s:%d: fatal: ", test_name, file, line);
+	va_start(ap, fmt);
+	vout(prefix, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void test_init(const char *name)
+{
+	test_name = name;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	page_size = sysconf(_SC_PAGESIZE);
+}
+
+void test_done(void)
+{
+	exit(test_failures ? 1 : 0);
+}
+
+void vmstat_read(struct vmstat *vs)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char name[64];
+	long long val;
+
+	if (!f)
+		tfatal("/proc/vmstat: %s", strerror(errno));
+	vs->n = 0;
+	while (vs->n < VMSTAT_MAX && fscanf(f, "%63s %lld", name, &val) == 2) {
+		snprintf(vs->name[vs->n], sizeof(vs->name[0]), "%s", name);
+		vs->val[vs->n++] = val;
+	}
+	fclose(f);
+}
+
+long long vmstat_get(const struct vmstat *vs, const char *name)
+{
+	for (int i = 0; i < vs->n; i++)
+		if (!strcmp(vs->name[i], name))
+			return vs->val[i];
+	return -1;
+}
+
+long long vmstat_delta(const struct vmstat *before, const struct vmstat *after,
+		       const char *name)
+{
+	long long b = vmstat_get(before, name), a = vmstat_get(after, name);
+
+	return a < 0 || b < 0 ? -1 : a - b;
+}
+
+void require_counter(const struct vmstat *vs, const char *name)
+{
+	if (vmstat_get(vs, name) < 0)
+		tfatal("/proc/vmstat has no %s (kernel config?)", name);
+}
+
+void fault_counts(long *minflt, long *majflt)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	*minflt = ru.ru_minflt;
+	*majflt = ru.ru_majflt;
+}
+
+static sigjmp_buf probe_env;
+static volatile sig_atomic_t probe_sig, probe_code;
+static void *volatile probe_addr;
+
+static void probe_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	probe_sig = sig;
+	probe_code = si->si_code;
+	probe_addr = si->si_addr;
+	siglongjmp(probe_env, 1);
+}
+
+static int probe(volatile unsigned char *p, bool write, unsigned char val,
+		 int *code, void **fault_addr)
+{
+	struct sigaction sa = { .sa_sigaction = probe_handler, .sa_flags = SA_SIGINFO };
+	struct sigaction old_segv, old_bus;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	probe_sig = 0;
+	if (!sigsetjmp(probe_env, 1)) {
+		if (write)
+			*p = val;
+		else
+			(void)*p;
+	}
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	if (probe_sig) {
+		if (code)
+			*code = probe_code;
+		if (fault_addr)
+			*fault_addr = probe_addr;
+	}
+	return probe_sig;
+}
+
+int probe_read(const volatile void *addr, int *code, void **fault_addr)
+{
+	return probe((volatile unsigned char *)addr, false, 0, code, fault_addr);
+}
+
+int probe_write(volatile void *addr, unsigned char val, int *code, void **fault_addr)
+{
+	return probe(addr, true, val, code, fault_addr);
+}
+
+static inline unsigned char pattern_byte(uint32_t seed, size_t off)
+{
+	uint32_t x = seed * 2654435761u ^ (uint32_t)(off >> 2) * 40503u;
+
+	x ^= x >> 13;
+	return (unsigned char)(x >> (8 * (off & 3)));
+}
+
+void pattern_fill(void *buf, size_t n, uint32_t seed, size_t off)
+{
+	unsigned char *p = buf;
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = pattern_byte(seed, off + i);
+}
+
+long pattern_check(const void *buf, size_t n, uint32_t seed, size_t off)
+{
+	const unsigned char *p = buf;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != pattern_byte(seed, off + i))
+			return (long)i;
+	return -1;
+}
+
+void make_file(const char *path, size_t size, uint32_t seed)
+{
+	char buf[65536];
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		tfatal("create %s: %s", path, strerror(errno));
+	for (size_t off = 0; off < size; off += sizeof(buf)) {
+		size_t n = size - off < sizeof(buf) ? size - off : sizeof(buf);
+
+		pattern_fill(buf, n, seed, off);
+		if (write(fd, buf, n) != (ssize_t)n)
+			tfatal("write %s: %s", path, strerror(errno));
+	}
+	if (fsync(fd))
+		tfatal("fsync %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : n < 0 ? -errno : -EIO;
+}
+
+void drop_caches(void)
+{
+	sync();
+	if (write_file("/proc/sys/vm/drop_caches", "3"))
+		tfatal("cannot drop caches");
+}
+
+void *xmmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	void *p = mmap(addr, len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		tfatal("mmap(len %zu): %s", len, strerror(errno));
+	if (madvise(p, len, MADV_NOHUGEPAGE))
+		tfatal("madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
+	return p;
+}
