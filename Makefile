@@ -2,16 +2,17 @@
 # ARCH=x86_64 is the default; KERNEL_SRC=<path> uses your own 7.3.x tree.
 
 .PHONY: help run test deps fetch tree export build-debug build-release \
-	initramfs check-series host-test
+	initramfs check-series check-prefixes host-test
 
 help:
 	@echo 'make run            main job: fetch, apply, build release, boot, demo'
 	@echo 'make test           test suite: host tests, series checks, debug build, guest suite'
 	@echo 'make tree           create or update work/linux (tag base + the series)'
 	@echo 'make export         commits after base in work/linux -> patches/'
-	@echo 'make build-debug    build the debug kernel (work/out/$$ARCH-debug)'
-	@echo 'make build-release  build the release kernel (work/out/$$ARCH-release)'
+	@echo 'make build-debug    build the debug kernel (work/out/$$ARCH-debug-rcu-on)'
+	@echo 'make build-release  build the release kernel (work/out/$$ARCH-release-rcu-on)'
 	@echo 'make check-series   checkpatch --strict per patch, export round trip'
+	@echo 'make check-prefixes build every prefix of the series, option on and off'
 	@echo 'make host-test      host-side tests of the tooling'
 
 run:
@@ -27,10 +28,12 @@ tree:
 export:
 	scripts/export
 build-debug:
-	scripts/build debug
+	scripts/build debug rcu-on
 build-release:
-	scripts/build release
+	scripts/build release rcu-on
 check-series:
 	scripts/check-series
+check-prefixes:
+	scripts/check-prefixes
 host-test:
 	tests/host/run
