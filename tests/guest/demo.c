@@ -54,17 +54,29 @@ static void fault_in(unsigned char *p, size_t len, int write)
 		pthread_join(t[i], NULL);
 }
 
+/*
+ * The counter deltas: pgfault, vma_lock_success and rcu_fault_success
+ * always, the other vma_lock_* and rcu_fault_* ones when not zero.
+ */
 static void show(const char *what, const struct vmstat *a, const struct vmstat *b)
 {
+	long long rcu = vmstat_delta(a, b, "rcu_fault_success");
+	long long all = rcu + vmstat_delta(a, b, "rcu_fault_fallback");
+
 	printf("demo: %-34s", what);
 	for (int i = 0; i < b->n; i++) {
 		const char *n = b->name[i];
+		long long d = vmstat_delta(a, b, n);
 
-		if (!strcmp(n, "pgfault") || !strncmp(n, "vma_lock_", 9) ||
-		    !strncmp(n, "rcu_fault", 9))
-			printf(" %s=%lld", n, vmstat_delta(a, b, n));
+		if (!strcmp(n, "pgfault") || !strcmp(n, "vma_lock_success") ||
+		    !strcmp(n, "rcu_fault_success") ||
+		    (d && (!strncmp(n, "vma_lock_", 9) || !strncmp(n, "rcu_fault", 9))))
+			printf(" %s=%lld", n, d);
 	}
 	printf("\n");
+	if (rcu >= 0)
+		printf("demo: %-34s %lld of %lld faults tried in RCU mode completed there\n",
+		       "", rcu, all);
 }
 
 int main(int argc, char **argv)

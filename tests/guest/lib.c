@@ -46,7 +46,8 @@ void tfail_at(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vout(prefix, fmt, ap);
 	va_end(ap);
-	test_failures++;
+	/* Tests with threads fail from several threads. */
+	__atomic_add_fetch(&test_failures, 1, __ATOMIC_RELAXED);
 }
 
 void tskip(const char *fmt, ...)
@@ -121,6 +122,13 @@ void require_counter(const struct vmstat *vs, const char *name)
 		tfatal("/proc/vmstat has no %s (kernel config?)", name);
 }
 
+long long lockless_delta(const struct vmstat *before, const struct vmstat *after)
+{
+	long long rcu = vmstat_delta(before, after, "rcu_fault_success");
+
+	return vmstat_delta(before, after, "vma_lock_success") + (rcu > 0 ? rcu : 0);
+}
+
 void fault_counts(long *minflt, long *majflt)
 {
 	struct rusage ru;
@@ -128,6 +136,68 @@ void fault_counts(long *minflt, long *majflt)
 	getrusage(RUSAGE_SELF, &ru);
 	*minflt = ru.ru_minflt;
 	*majflt = ru.ru_majflt;
+}
+
+void window_begin(struct fault_window *w)
+{
+	static bool warm;
+
+	if (!warm) {
+		vmstat_read(&w->before);
+		vmstat_read(&w->after);
+		fault_counts(&w->min0, &w->maj0);
+		warm = true;
+	}
+	fault_counts(&w->min0, &w->maj0);
+	vmstat_read(&w->before);
+}
+
+void window_end(struct fault_window *w)
+{
+	vmstat_read(&w->after);
+	fault_counts(&w->min1, &w->maj1);
+}
+
+long long window_delta(const struct fault_window *w, const char *name)
+{
+	return vmstat_delta(&w->before, &w->after, name);
+}
+
+long window_faults(const struct fault_window *w)
+{
+	return w->min1 - w->min0 + w->maj1 - w->maj0;
+}
+
+long long window_rcu_reasons(const struct fault_window *w)
+{
+	static const char prefix[] = "rcu_fault_fallback_";
+	long long sum = 0;
+
+	for (int i = 0; i < w->after.n; i++) {
+		const char *n = w->after.name[i];
+
+		if (!strncmp(n, prefix, sizeof(prefix) - 1) &&
+		    strcmp(n, "rcu_fault_fallback_disabled"))
+			sum += window_delta(w, n);
+	}
+	return sum;
+}
+
+void window_show(const struct fault_window *w, const char *what)
+{
+	char line[1024];
+	int len;
+
+	len = snprintf(line, sizeof(line), "%s: faults %ld", what, window_faults(w));
+	for (int i = 0; i < w->after.n && len < (int)sizeof(line); i++) {
+		const char *n = w->after.name[i];
+		long long d = window_delta(w, n);
+
+		if (d && (!strcmp(n, "pgfault") || !strncmp(n, "vma_lock_", 9) ||
+			  !strncmp(n, "rcu_fault", 9)))
+			len += snprintf(line + len, sizeof(line) - len, " %s=%lld", n, d);
+	}
+	tinfo("%s", line);
 }
 
 static sigjmp_buf probe_env;

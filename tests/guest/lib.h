@@ -51,9 +51,38 @@ long long vmstat_delta(const struct vmstat *before, const struct vmstat *after,
 		       const char *name);
 /* Fail the test unless counter name exists. */
 void require_counter(const struct vmstat *vs, const char *name);
+/*
+ * Faults completed without the mmap_lock: under the VMA lock
+ * (vma_lock_success) or in RCU mode (rcu_fault_success, if the kernel
+ * has it).
+ */
+long long lockless_delta(const struct vmstat *before, const struct vmstat *after);
 
 /* Minor and major faults this process took so far (getrusage). */
 void fault_counts(long *minflt, long *majflt);
+
+/*
+ * The fault counters around a piece of work: window_begin(), the work,
+ * window_end().  The first window_begin() in a process reads everything
+ * once more, so that its own buffers are faulted in before counting.
+ */
+struct fault_window {
+	struct vmstat before, after;
+	long min0, maj0, min1, maj1;
+};
+void window_begin(struct fault_window *w);
+void window_end(struct fault_window *w);
+/* Delta of a /proc/vmstat counter; -1 if the kernel does not have it. */
+long long window_delta(const struct fault_window *w, const char *name);
+/* Faults this process took in the window (minor and major). */
+long window_faults(const struct fault_window *w);
+/*
+ * Sum of the rcu_fault_fallback_<reason> deltas, rcu_fault_fallback_disabled
+ * excepted (those faults were not tried in RCU mode).
+ */
+long long window_rcu_reasons(const struct fault_window *w);
+/* Print the non-zero fault counter deltas of the window on one line. */
+void window_show(const struct fault_window *w, const char *what);
 
 /*
  * Touch one byte at addr (read, or write val) and report what happened:
