@@ -22,8 +22,33 @@ arch_setup() {
 		KCMDLINE="numa=fake=2"
 		DEB_PKGS="qemu-system-x86"
 		;;
+	arm64)
+		KARCH=arm64
+		CROSS=aarch64-linux-gnu-
+		IMAGE=arch/arm64/boot/Image
+		GUEST_CC=aarch64-linux-gnu-gcc
+		QEMU=qemu-system-aarch64
+		# pauth-impdef: TCG's cheap pointer-authentication hash.
+		QEMU_ARGS="-M virt -cpu max,pauth-impdef=on"
+		CONSOLE=ttyAMA0
+		KCMDLINE="numa=fake=2"
+		DEB_PKGS="qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+		;;
+	powerpc)
+		KARCH=powerpc
+		CROSS=powerpc64le-linux-gnu-
+		IMAGE=vmlinux
+		GUEST_CC=powerpc64le-linux-gnu-gcc
+		QEMU=qemu-system-ppc64
+		# VOF instead of SLOF; the spectre capabilities TCG lacks, off.
+		QEMU_ARGS="-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off -cpu power9"
+		CONSOLE=hvc0
+		# NUMA comes from the device tree: one node.
+		KCMDLINE=
+		DEB_PKGS="qemu-system-ppc gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross"
+		;;
 	*)
-		echo "unsupported ARCH '$1' (supported: x86_64)" >&2
+		echo "unsupported ARCH '$1' (supported: x86_64, arm64, powerpc)" >&2
 		return 1
 		;;
 	esac
