@@ -147,6 +147,46 @@ static void file_read(void)
 	munmap(area, NPAGES * page_size);
 }
 
+/*
+ * Fault-around switched off (fault_around_bytes of one page, the default
+ * with 64K pages): RCU mode still maps the faulting page, alone.
+ */
+#define FAULT_AROUND "/sys/kernel/debug/fault_around_bytes"
+static char fault_around_saved[32];
+
+static void fault_around_write(const char *val)
+{
+	int f = open(FAULT_AROUND, O_WRONLY);
+
+	if (f < 0 || write(f, val, strlen(val)) != (ssize_t)strlen(val))
+		tfatal("writing %s to " FAULT_AROUND ": %s", val, strerror(errno));
+	close(f);
+}
+
+static void file_map_shared_no_around(void)
+{
+	char one[32];
+	int f = open(FAULT_AROUND, O_RDONLY);
+	ssize_t n;
+
+	if (f < 0)
+		tfatal(FAULT_AROUND ": %s", strerror(errno));
+	n = read(f, fault_around_saved, sizeof(fault_around_saved) - 1);
+	close(f);
+	if (n <= 0)
+		tfatal("reading " FAULT_AROUND ": %s", strerror(errno));
+	fault_around_saved[n] = 0;
+	snprintf(one, sizeof(one), "%ld", page_size);
+	fault_around_write(one);
+	file_map_shared();
+}
+
+static void file_read_no_around(void)
+{
+	file_read();
+	fault_around_write(fault_around_saved);
+}
+
 /* The last page read: the PTE table is there, the writes fault elsewhere. */
 static void file_map_shared_rw(void)
 {
@@ -217,6 +257,8 @@ static const struct phase phases[] = {
 	/* Fault-around in the page cache: filemap_map_pages(). */
 	{ "page-cache read, shared", file_map_shared, file_read, 95 },
 	{ "page-cache read, private", file_map_private, file_read, 95 },
+	{ "page-cache read, no fault-around", file_map_shared_no_around,
+	  file_read_no_around, 99 },
 	/* ->page_mkwrite and copy on write: not handled. */
 	{ "page-cache write, shared", file_map_shared_rw, file_write_shared, NONE },
 	{ "page-cache write, private", file_map_private_rw, file_write_private, NONE },
