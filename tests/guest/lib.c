@@ -16,6 +16,7 @@
 #include "lib.h"
 
 long page_size;
+size_t pmd_size;
 int test_failures;
 static const char *test_name = "?";
 
@@ -72,11 +73,30 @@ void tfatal_at(const char *file, int line, const char *fmt, ...)
 	exit(1);
 }
 
+/*
+ * The PMD size from THP's sysfs file; without THP, a PTE table of
+ * page_size / 8 entries (all arches here but powerpc's hash MMU, which
+ * has THP).
+ */
+static size_t pmd_size_read(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+	unsigned long sz = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &sz) != 1)
+			sz = 0;
+		fclose(f);
+	}
+	return sz ? sz : (size_t)page_size / 8 * page_size;
+}
+
 void test_init(const char *name)
 {
 	test_name = name;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
+	pmd_size = pmd_size_read();
 }
 
 void test_done(void)

@@ -16,6 +16,8 @@
 #define TEST_SKIP 4
 
 extern long page_size;
+/* The span of one PTE table (the PMD size), in bytes. */
+extern size_t pmd_size;
 extern int test_failures;
 
 void tinfo(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -35,10 +35,10 @@
 #include "lib.h"
 
 #define NTHREADS 3
-#define PMD_SZ (2UL << 20)
+#define PMD_SZ pmd_size
 #define RANGE (8 * PMD_SZ)	/* eight PTE tables' worth */
 
-static unsigned char *range;	/* 2 MiB-aligned, RANGE bytes */
+static unsigned char *range;	/* PMD-aligned, RANGE bytes */
 static unsigned char *other;	/* where mremap moves it */
 static volatile int stop, round_no;
 static pthread_barrier_t start_b, done_b;
@@ -58,7 +58,7 @@ static long vm_pte_kb(void)
 	return kb;
 }
 
-/* Reserve 2 * RANGE, 2 MiB-aligned; return the aligned start. */
+/* Reserve 2 * RANGE, PMD-aligned; return the aligned start. */
 static unsigned char *reserve(size_t len)
 {
 	unsigned char *r = mmap(NULL, len + PMD_SZ, PROT_NONE,
@@ -208,7 +208,7 @@ static void race(const char *what, double seconds)
 	end = ts.tv_sec + ts.tv_nsec / 1e9 + seconds;
 	do {
 		/*
-		 * A fresh range: the first fault in each 2 MiB installs a
+		 * A fresh range: the first fault in each PMD installs a
 		 * table.  Change it right away, while they do.
 		 */
 		map_range(range);

@@ -43,8 +43,8 @@ static void write_round(struct fault_window *w, int round)
 	unsigned char *p = xmmap(NULL, len, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	/* One write per 2 MiB: the PTE tables and the anon_vma. */
-	for (size_t off = 0; off < len; off += 2UL << 20)
+	/* One write per PTE table: the tables and the anon_vma. */
+	for (size_t off = 0; off < len; off += pmd_size)
 		p[off] = 1;
 	if (inject)
 		put("/proc/self/make-it-fail", "1");

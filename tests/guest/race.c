@@ -13,7 +13,7 @@
  * read against the state of the epoch only when the epoch was the same,
  * and even, before and after the read.  A reader that reads stale or
  * foreign data, or gets a signal it should not (or none when it should),
- * fails the test.  The mappings are 2 MiB-aligned; most keep an anchor
+ * fails the test.  The mappings are PMD-aligned; most keep an anchor
  * page in the same PTE table, so that the table outlives munmap() and RCU
  * mode finds it.  Kernel reports, and leaked page tables or bad rss
  * counters when the process exits, are caught by the console classifier.
@@ -41,14 +41,15 @@
 #include "lib.h"
 
 #define NREADERS 3
-#define NP 64			/* pages in the small mappings */
-#define PMD_SIZE_ (2UL << 20)
-#define NP_PMD ((int)(PMD_SIZE_ / 4096))	/* pages in a 2 MiB mapping */
+#define PMD_SIZE_ pmd_size
+#define NP_PMD ((int)(PMD_SIZE_ / page_size))	/* pages in a PMD-sized mapping */
+/* Pages in the small mappings: 64, or half a PTE table if that is less. */
+#define NP (NP_PMD / 2 < 64 ? NP_PMD / 2 : 64)
 #define CHUNK 64		/* bytes a reader reads or writes at a time */
 
 static volatile int stop;
 static unsigned long epoch;	/* odd while the mutator changes things */
-static unsigned char *region;	/* 4 MiB reserved: [region, region + 2 MiB) is X */
+static unsigned char *region;	/* 2 PMDs reserved: the first is X */
 static unsigned char *X, *Y;	/* the mapping's two places (Y: mremap) */
 static size_t len;		/* the mapping's length */
 static int npages;
@@ -102,7 +103,7 @@ static unsigned int rnd(unsigned int *seed)
 
 /* ---- Mappings ---- */
 
-/* Reserve 4 MiB; X is its 2 MiB-aligned half, Y the next 2 MiB range. */
+/* Reserve two PMD-sized ranges: X, PMD-aligned, and Y after it. */
 static void reserve(void)
 {
 	unsigned char *r = mmap(NULL, 3 * PMD_SIZE_, PROT_NONE,
@@ -122,7 +123,7 @@ static void map_at(unsigned char *at, int prot, int flags, int fd)
 	madvise(at, len, MADV_NOHUGEPAGE);
 }
 
-/* One touched anonymous page at the end of X's 2 MiB: the PTE table stays. */
+/* One touched anonymous page at the end of X's PMD: the PTE table stays. */
 static void anchor(void)
 {
 	unsigned char *a = X + PMD_SIZE_ - page_size;
@@ -262,7 +263,7 @@ static void file_mprotect_read(int id, unsigned int *seed)
 	}
 }
 
-/* file-mremap: a whole 2 MiB mapping moves between X and Y (table moves). */
+/* file-mremap: a whole PMD-sized mapping moves between X and Y (table moves). */
 static void file_mremap_setup(void)
 {
 	make_files(1, NP_PMD);
@@ -605,7 +606,7 @@ int main(int argc, char **argv)
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 
-	/* mremap moves a whole PTE table: a 2 MiB mapping, no anchor. */
+	/* mremap moves a whole PTE table: a PMD-sized mapping, no anchor. */
 	mremap_race = strstr(race->name, "mremap") != NULL;
 	npages = mremap_race ? NP_PMD : NP;
 	len = (size_t)npages * page_size;

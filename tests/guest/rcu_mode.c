@@ -33,7 +33,8 @@
 
 #include "lib.h"
 
-#define NPAGES 256
+/* Pages per phase: 256, or one PTE table's worth if that is less. */
+#define NPAGES ((int)(pmd_size / page_size < 256 ? pmd_size / page_size : 256))
 #define SEED 11
 
 enum mode { ON, OFF, COMPILED_OUT };
@@ -46,7 +47,7 @@ static int fd;
  * A phase: prepare() sets up the mapping (outside the counted window),
  * run() takes the faults that are counted.  rcu_pct says how many of
  * them must complete in RCU mode when it is on: NONE, or at least that
- * percentage.  Mappings sit in one 2 MiB-aligned range, and prepare()
+ * percentage.  Mappings sit in one PMD-aligned range, and prepare()
  * touches its first page, so that the PTE table exists: RCU mode does
  * not install page tables.
  */
@@ -61,17 +62,17 @@ struct phase {
 
 static unsigned char *area;	/* the mapping of the current phase */
 
-/* Map NPAGES pages inside one 2 MiB-aligned range (one PTE table). */
+/* Map NPAGES pages inside one PMD-aligned range (one PTE table). */
 static unsigned char *map_aligned(int prot, int flags, int file)
 {
-	size_t len = NPAGES * page_size, span = 4UL << 20;
+	size_t len = NPAGES * page_size, span = 2 * pmd_size;
 	unsigned char *r = mmap(NULL, span, PROT_NONE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	unsigned char *p;
 
 	if (r == MAP_FAILED)
 		tfatal("mmap: %s", strerror(errno));
-	p = (unsigned char *)(((unsigned long)r + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+	p = (unsigned char *)(((unsigned long)r + pmd_size - 1) & ~(pmd_size - 1));
 	munmap(r, p - r);
 	munmap(p + len, r + span - (p + len));
 	p = mmap(p, len, prot, flags | MAP_FIXED, file ? fd : -1, 0);
