@@ -2,7 +2,7 @@
 # ARCH=x86_64 is the default; KERNEL_SRC=<path> uses your own 7.3.x tree.
 
 .PHONY: help run test deps fetch tree export build-debug build-release \
-	initramfs check-series check-prefixes host-test
+	initramfs check-series check-prefixes check-pristine litmus kcsan host-test
 
 help:
 	@echo 'make run            main job: fetch, apply, build release, boot, demo'
@@ -13,6 +13,9 @@ help:
 	@echo 'make build-release  build the release kernel (work/out/$$ARCH-release-rcu-on)'
 	@echo 'make check-series   checkpatch --strict per patch, export round trip'
 	@echo 'make check-prefixes build every prefix of the series, option on and off'
+	@echo 'make check-pristine the series applies to the pristine 7.3.4 (orig tarball)'
+	@echo 'make litmus         LKMM litmus tests of the ordering (herd7 in a sid chroot)'
+	@echo 'make kcsan          the guest suite on a KCSAN kernel (x86_64)'
 	@echo 'make host-test      host-side tests of the tooling'
 
 run:
@@ -35,5 +38,11 @@ check-series:
 	scripts/check-series
 check-prefixes:
 	scripts/check-prefixes
+check-pristine:
+	scripts/check-pristine
+litmus:
+	scripts/litmus
+kcsan:
+	scripts/kcsan
 host-test:
 	tests/host/run
