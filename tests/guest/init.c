@@ -174,12 +174,16 @@ int main(void)
 {
 	static const char *const word[] = { "PASS", "FAIL", "SKIP" };
 	int counts[3] = { 0 }, ntests = 0;
-	char line[1024], only[128];
-	const char *filter;
+	char line[1024], only[128], scale_arg[16];
+	const char *filter, *scale_s;
+	int scale;
 	FILE *list;
 
 	setup();
 	filter = cmdline_arg("rcutest.only", only, sizeof(only));
+	/* rcutest.timeout_scale=N: N times every timeout (slow kernels). */
+	scale_s = cmdline_arg("rcutest.timeout_scale", scale_arg, sizeof(scale_arg));
+	scale = scale_s && atoi(scale_s) > 0 ? atoi(scale_s) : 1;
 	list = fopen("/tests/list", "r");
 	if (!list) {
 		msg("init: /tests/list: %s\n", strerror(errno));
@@ -202,7 +206,7 @@ int main(void)
 			argv[argc++] = tok;
 		if (argc < 2)
 			continue;
-		timeout = atoi(argv[1]);
+		timeout = atoi(argv[1]) * scale;
 		memmove(&argv[1], &argv[2], (argc - 2) * sizeof(argv[0]));
 		argv[argc - 1] = NULL;
 		if (filter && strcmp(filter, argv[0]))
