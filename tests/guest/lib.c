@@ -233,12 +233,35 @@ static void probe_handler(int sig, siginfo_t *si, void *uc)
 	siglongjmp(probe_env, 1);
 }
 
+/*
+ * The handler runs on an alternate stack whose pages are all present, so
+ * that delivering the signal takes no fault of its own: arm64's signal
+ * frame (SVE and SME state with QEMU's -cpu max) is large enough to
+ * reach a new page of the thread's stack, which the kernel faults in
+ * while it writes the frame.
+ */
+static void probe_altstack(void)
+{
+	static unsigned char stack[512 * 1024] __attribute__((aligned(4096)));
+	static bool done;
+	stack_t ss = { .ss_sp = stack, .ss_size = sizeof(stack) };
+
+	if (done)
+		return;
+	memset(stack, 0, sizeof(stack));
+	if (sigaltstack(&ss, NULL))
+		tfatal("sigaltstack: %s", strerror(errno));
+	done = true;
+}
+
 static int probe(volatile unsigned char *p, bool write, unsigned char val,
 		 int *code, void **fault_addr)
 {
-	struct sigaction sa = { .sa_sigaction = probe_handler, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_sigaction = probe_handler,
+				.sa_flags = SA_SIGINFO | SA_ONSTACK };
 	struct sigaction old_segv, old_bus;
 
+	probe_altstack();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &old_segv);
 	sigaction(SIGBUS, &sa, &old_bus);
