@@ -162,6 +162,13 @@ void window_begin(struct fault_window *w)
 {
 	static bool warm;
 
+	/*
+	 * w is large (two struct vmstat) and usually on the caller's stack:
+	 * touch all of it before the first fault count, or a stack page
+	 * first used by vmstat_read() shows up as a fault of the work.
+	 * Where its pages fall depends on the stack's random offset.
+	 */
+	memset(w, 0, sizeof(*w));
 	if (!warm) {
 		vmstat_read(&w->before);
 		vmstat_read(&w->after);
