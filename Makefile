@@ -2,7 +2,7 @@
 # ARCH=x86_64 is the default; KERNEL_SRC=<path> uses your own 7.3.x tree.
 
 .PHONY: help run test deps fetch tree export build-debug build-release \
-	initramfs check-series check-prefixes check-pristine litmus kcsan host-test
+	initramfs check-series check-b4 check-prefixes check-pristine litmus kcsan host-test
 
 help:
 	@echo 'make run            main job: fetch, apply, build release, boot, demo'
@@ -12,6 +12,7 @@ help:
 	@echo 'make build-debug    build the debug kernel (work/out/$$ARCH-debug-rcu-on)'
 	@echo 'make build-release  build the release kernel (work/out/$$ARCH-release-rcu-on)'
 	@echo 'make check-series   checkpatch --strict per patch, export round trip'
+	@echo 'make check-b4       b4 am reads patches/ (cover letter, order, base-commit)'
 	@echo 'make check-prefixes build every prefix of the series, option on and off'
 	@echo 'make check-pristine the series applies to the pristine 7.3.4 (orig tarball)'
 	@echo 'make litmus         LKMM litmus tests of the ordering (herd7 in a sid chroot)'
@@ -36,6 +37,8 @@ build-release:
 	scripts/build release rcu-on
 check-series:
 	scripts/check-series
+check-b4:
+	scripts/check-b4
 check-prefixes:
 	scripts/check-prefixes
 check-pristine:
