@@ -40,8 +40,10 @@ arch_setup() {
 		IMAGE=vmlinux
 		GUEST_CC=powerpc64le-linux-gnu-gcc
 		QEMU=qemu-system-ppc64
-		# VOF instead of SLOF; the spectre capabilities TCG lacks, off.
-		QEMU_ARGS="-M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off -cpu power9"
+		# SLOF, which formats the NVRAM the kernel reads (VOF leaves it empty:
+		# "WARNING: nvram corruption detected"); the spectre capabilities
+		# TCG lacks, off.
+		QEMU_ARGS="-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off -cpu power9"
 		CONSOLE=hvc0
 		# NUMA comes from the device tree: one node.
 		KCMDLINE=
