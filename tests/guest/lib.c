@@ -104,20 +104,33 @@ void test_done(void)
 	exit(test_failures ? 1 : 0);
 }
 
+/*
+ * Read with read() into a static buffer rather than with stdio: a buffer
+ * malloc() takes from a fresh heap page would be first written by the
+ * kernel, and that fault would count as one of the work's (see
+ * window_begin()).
+ */
 void vmstat_read(struct vmstat *vs)
 {
-	FILE *f = fopen("/proc/vmstat", "r");
+	static char buf[64 * 1024];
 	char name[64];
 	long long val;
+	size_t len = 0;
+	ssize_t n;
+	int fd = open("/proc/vmstat", O_RDONLY), used;
 
-	if (!f)
+	if (fd < 0)
 		tfatal("/proc/vmstat: %s", strerror(errno));
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
 	vs->n = 0;
-	while (vs->n < VMSTAT_MAX && fscanf(f, "%63s %lld", name, &val) == 2) {
+	for (char *p = buf; vs->n < VMSTAT_MAX && sscanf(p, "%63s %lld%n", name, &val, &used) == 2;
+	     p += used) {
 		snprintf(vs->name[vs->n], sizeof(vs->name[0]), "%s", name);
 		vs->val[vs->n++] = val;
 	}
-	fclose(f);
 }
 
 long long vmstat_get(const struct vmstat *vs, const char *name)
@@ -158,17 +171,29 @@ void fault_counts(long *minflt, long *majflt)
 	*majflt = ru.ru_majflt;
 }
 
+static void __attribute__((noinline)) touch_stack(void)
+{
+	volatile char pad[64 * 1024];
+
+	for (size_t i = 0; i < sizeof(pad); i += 256)
+		pad[i] = 0;
+}
+
 void window_begin(struct fault_window *w)
 {
 	static bool warm;
 
 	/*
-	 * w is large (two struct vmstat) and usually on the caller's stack:
-	 * touch all of it before the first fault count, or a stack page
-	 * first used by vmstat_read() shows up as a fault of the work.
-	 * Where its pages fall depends on the stack's random offset.
+	 * Nothing but the work may fault between the two counts.  w is
+	 * large (two struct vmstat) and usually on the caller's stack, and
+	 * the calls below and the work use the stack under this frame: touch
+	 * both first, or a stack page used for the first time counts as a
+	 * fault of the work (the kernel's writes to struct rusage and to the
+	 * read buffer included).  Which pages are new depends on the stack's
+	 * random offset.
 	 */
 	memset(w, 0, sizeof(*w));
+	touch_stack();
 	if (!warm) {
 		vmstat_read(&w->before);
 		vmstat_read(&w->after);
