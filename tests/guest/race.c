@@ -83,44 +83,24 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 	siglongjmp(probe_jmp, sig);
 }
 
+/*
+ * Copy n bytes; a 64-bit word (both ends aligned) in one load and one
+ * store.  memcpy() may split 8 bytes into two 4-byte copies (glibc's
+ * does on ppc64le), and a mapping replaced between the halves gives a
+ * torn word that no thread ever wrote.
+ */
 static int guarded_copy(void *dst, const void *src, size_t n)
 {
 	int sig;
 
 	probing = 1;
 	sig = sigsetjmp(probe_jmp, 0);
-	if (!sig)
+	if (!sig && n == sizeof(uint64_t))
+		__atomic_store_n((uint64_t *)dst,
+				 __atomic_load_n((const uint64_t *)src, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+	else if (!sig)
 		memcpy(dst, src, n);
-	probing = 0;
-	return sig;
-}
-
-/*
- * The same for one aligned 64-bit word, in a single access.  memcpy() may
- * split 8 bytes into smaller loads or stores (glibc's does on ppc64le),
- * and a mapping replaced between the halves gives a torn word that no
- * thread ever wrote.
- */
-static int guarded_get64(uint64_t *dst, const uint64_t *src)
-{
-	int sig;
-
-	probing = 1;
-	sig = sigsetjmp(probe_jmp, 0);
-	if (!sig)
-		*dst = __atomic_load_n(src, __ATOMIC_RELAXED);
-	probing = 0;
-	return sig;
-}
-
-static int guarded_put64(uint64_t *dst, uint64_t val)
-{
-	int sig;
-
-	probing = 1;
-	sig = sigsetjmp(probe_jmp, 0);
-	if (!sig)
-		__atomic_store_n(dst, val, __ATOMIC_RELAXED);
 	probing = 0;
 	return sig;
 }
@@ -418,9 +398,9 @@ static void anon_read_write(const char *what, unsigned long e, unsigned char *at
 	uint64_t *w = (uint64_t *)(at + (size_t)page * page_size) + id;
 	uint64_t old = 0, t = token(e, id, page), back = 0;
 	int read_first = rnd(seed) & 1;
-	int rsig = read_first ? guarded_get64(&old, w) : 0;
-	int wsig = guarded_put64(w, t);
-	int bsig = wsig ? wsig : guarded_get64(&back, w);
+	int rsig = read_first ? guarded_copy(&old, w, sizeof(old)) : 0;
+	int wsig = guarded_copy(w, &t, sizeof(t));
+	int bsig = wsig ? wsig : guarded_copy(&back, w, sizeof(back));
 	int stable = !(e & 1) && epoch_get() == e;
 
 	if (read_first && !rsig && old && (token_id(old) != id || token_page(old) != page))
