@@ -2,7 +2,7 @@
 # ARCH=x86_64 is the default; KERNEL_SRC=<path> uses your own 7.3.x tree.
 
 .PHONY: help run test deps fetch tree export build-debug build-release \
-	initramfs check-series check-b4 check-prefixes check-pristine litmus kcsan host-test
+	initramfs check-series check-b4 check-prefixes check-pristine litmus kcsan soak mm-selftests host-test
 
 help:
 	@echo 'make run            main job: fetch, apply, build release, boot, demo'
@@ -17,6 +17,8 @@ help:
 	@echo 'make check-pristine the series applies to the pristine 7.3.4 (orig tarball)'
 	@echo 'make litmus         LKMM litmus tests of the ordering (herd7 in a sid chroot)'
 	@echo 'make kcsan          the guest suite on a KCSAN kernel (x86_64)'
+	@echo 'make soak           stress-ng and the race tests for MINUTES (120), memcg and fail_page_alloc'
+	@echo 'make mm-selftests   the mm selftests on the base and on the series: parity table'
 	@echo 'make host-test      host-side tests of the tooling'
 
 run:
@@ -47,5 +49,9 @@ litmus:
 	scripts/litmus
 kcsan:
 	scripts/kcsan
+soak:
+	scripts/soak $(MINUTES)
+mm-selftests:
+	scripts/mm-selftests
 host-test:
 	tests/host/run
