@@ -39,6 +39,7 @@
 
 #define CG "/sys/fs/cgroup/soak"
 #define FI "/sys/kernel/debug/fail_page_alloc/"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CACHE_MB 160		/* page cache read into the memcg first */
 /*
  * Longer than the suite's 3 seconds: next to stress-ng, the slower races
@@ -105,7 +106,7 @@ static int run(char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static void stress(const char *dir, const char *secs, const char *what)
+static void run_stress_ng(const char *dir, const char *secs, const char *what)
 {
 	char timeout[32];
 	char *const argv[] = {
@@ -132,7 +133,7 @@ static void stress(const char *dir, const char *secs, const char *what)
 
 static void race_all(const char *dir, const char *what)
 {
-	for (size_t i = 0; i < sizeof(races) / sizeof(races[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(races); i++) {
 		char name[64], *colon;
 		int r;
 
@@ -201,7 +202,7 @@ static void phase(int p, int cycle, const char *dir, const char *secs, const cha
 		put("/proc/self/make-it-fail", "1");
 	}
 	vmstat_read(&before);
-	stress(dir, secs, what);
+	run_stress_ng(dir, secs, what);
 	race_all(dir, what);
 	vmstat_read(&after);
 	if (p == MEMCG) {
