@@ -16,7 +16,8 @@
  *   DIR             where the files go (a disk: page cache can be dropped)
  *   STRESS_SECONDS  length of one stress-ng run (default 120)
  *
- * A step fails the soak if stress-ng exits with another status than 0 or
+ * The first cycle always runs whole; the time counts from the end of the
+ * set-up.  A step fails the soak if stress-ng exits with another status than 0 or
  * a race test fails; a phase fails it if no fault completed in RCU mode
  * during it, and the fail phase if none fell back for alloc_failed.
  * Kernel reports are the console classifier's.  Each phase prints its
@@ -249,8 +250,6 @@ int main(int argc, char **argv)
 	test_init(argv[0]);
 	if (argc < 3)
 		tfatal("usage: soak SECONDS DIR [STRESS_SECONDS]");
-	start = now();
-	end = start + atof(argv[1]);
 	dir = argv[2];
 	secs = argc > 3 ? argv[3] : "120";
 	if (access("/bin/stress-ng", X_OK))
@@ -276,8 +275,11 @@ int main(int argc, char **argv)
 	snprintf(cache, sizeof(cache), "%s/soak-cache.dat", dir);
 	make_file(cache, (size_t)CACHE_MB << 20, 7);
 
-	while (now() < end) {
-		for (int p = 0; p < NPHASES && now() < end; p++) {
+	/* The time counts from here; the first cycle runs whole, however short. */
+	start = now();
+	end = start + atof(argv[1]);
+	while (!cycle || now() < end) {
+		for (int p = 0; p < NPHASES && (!cycle || now() < end); p++) {
 			drop_caches();
 			phase(p, cycle, dir, secs, cache);
 		}
