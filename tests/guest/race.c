@@ -107,6 +107,24 @@ static int guarded_copy(void *dst, const void *src, size_t n)
 	return sig;
 }
 
+/*
+ * Whether the race has yet to show what it is for: MIN_ROUNDS mutator
+ * rounds, and (where the kernel counts them) a fault completed in RCU
+ * mode since the window began.  Reads /proc/vmstat into w->after, which
+ * window_end() overwrites.
+ */
+static int need_more(struct fault_window *w, unsigned long rounds)
+{
+	long long before = vmstat_get(&w->before, "rcu_fault_success");
+
+	if (rounds < MIN_ROUNDS)
+		return 1;
+	if (before < 0)
+		return 0;
+	vmstat_read(&w->after);
+	return vmstat_get(&w->after, "rcu_fault_success") <= before;
+}
+
 static unsigned int rnd(unsigned int *seed)
 {
 	*seed = *seed * 1103515245u + 12345u;
@@ -627,6 +645,8 @@ int main(int argc, char **argv)
 		anchor();
 	race->setup();
 
+	/* Its pages faulted in now, not in the window (need_more() reads into it). */
+	memset(&w, 0, sizeof(w));
 	window_begin(&w);
 	for (int i = 0; i < NREADERS; i++) {
 		readers[i] = (struct reader){ .id = i };
@@ -635,11 +655,12 @@ int main(int argc, char **argv)
 	start = now();
 	end = start + seconds;
 	/*
-	 * At least MIN_ROUNDS rounds, for up to 10 times as long, so that a
-	 * slow kernel (KCSAN, a loaded host) still races and is not failed
-	 * for its speed.
+	 * At least MIN_ROUNDS rounds and one fault completed in RCU mode,
+	 * for up to 10 times as long, so that a slow kernel (KCSAN, a loaded
+	 * host) still tests what the race is for and is not failed for its
+	 * speed.
 	 */
-	while ((now() < end || (rounds < MIN_ROUNDS && now() < start + 10 * seconds)) &&
+	while ((now() < end || (now() < start + 10 * seconds && need_more(&w, rounds))) &&
 	       test_failures < 20) {
 		unsigned int s = rounds;
 
